@@ -131,6 +131,23 @@ def _is_pure(op, fed, maybe_dead):
             and not any(t in fed for t in op.outputs))
 
 
+def _without_unread_pure_ops(order, leaves, fed, maybe_dead):
+    """Drop the pure ops whose values nothing reads, which were reached only through control
+    edges. The usual case: `minimize()`'s GATE_OP groups every gradient of an op with
+    `tuple()`, so Conv2D's gradient for a placeholder image (Conv2DBackpropInput, as costly
+    as the convolution itself) becomes a control input of the filter's gradient. A pure
+    kernel has no effect but its value, so not running it changes no result."""
+    fetched = {leaf.op for leaf in leaves if hasattr(leaf, "value_index")}
+    read = set()  # ops whose values a running op (or the caller) reads
+    skipped = set()
+    for op in reversed(order):  # consumers before producers
+        if op in read or op in fetched or not _is_pure(op, fed, maybe_dead):
+            read.update(t.op for t in _value_inputs(op))
+        else:
+            skipped.add(op)
+    return [op for op in order if op not in skipped] if skipped else order
+
+
 def _static_nbytes(tensor):
     n = tensor.shape.num_elements()
     return 0 if n is None else n * tensor.dtype.size
@@ -248,6 +265,7 @@ def compile_plan(session, leaves, feed_tensors):
         if dead:
             maybe_dead.add(op)
 
+    order = _without_unread_pure_ops(order, leaves, fed, maybe_dead)
     known = _fold_constants(session, order, fed, maybe_dead)
     region, keys = _shape_region(order, known, fed, maybe_dead)
     in_region = set(region)
