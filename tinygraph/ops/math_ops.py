@@ -8,6 +8,7 @@ from tinygraph.framework.constant_value import constant_value
 from tinygraph.framework.graph import Tensor, convert_to_tensor, get_default_graph
 from tinygraph.framework.registry import NotDifferentiable, OpDef, ShapeError, register_op
 from tinygraph.framework.tensor_shape import TensorShape
+from tinygraph.kernels import blas
 from tinygraph.ops.op_util import apply_op, convert_same_dtype, output_of
 from tinygraph.ops.shape_rules import broadcast_shape, reduced_shape
 
@@ -1037,7 +1038,7 @@ class MatMul(OpDef):
             a = a.T
         if transpose_b:
             b = b.T
-        return np.matmul(a, b)
+        return blas.matmul(a, b)
 
     def grad(op, dy):
         a, b = op.inputs
