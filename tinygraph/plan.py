@@ -289,6 +289,12 @@ def _emit(session, leaves, order, fed, known, region, in_region, keys, maybe_dea
         namespace[names[t]] = value
     fetched = {t for t in leaves if hasattr(t, "value_index")}
 
+    # A fused pair runs as one kernel at the producer; the consumer's output is its output
+    # (before the Identity aliases, which may name the consumer's output).
+    fused_kernels, fused_into = _fusions(order, fed, known, maybe_dead, fetched)
+    for consumer, producer in fused_into.items():
+        names[consumer.outputs[0]] = local(producer.outputs[0])
+
     # Identity emits no code: its output is its input under another name.
     for op in order:
         if op.type == "Identity" and op not in maybe_dead and op.outputs[0] not in fed \
@@ -332,7 +338,7 @@ def _emit(session, leaves, order, fed, known, region, in_region, keys, maybe_dea
         kind, op = step
         if kind == "memo":
             return list(keys)
-        if op.type == "Identity" and op not in maybe_dead:
+        if (op.type == "Identity" and op not in maybe_dead) or op in fused_into:
             return []
         return list(_value_inputs(op))
 
@@ -366,7 +372,7 @@ def _emit(session, leaves, order, fed, known, region, in_region, keys, maybe_dea
                                local, line_ops)
         else:
             body = _op_lines(session, namespace, op, index, names, local, known, fed,
-                             last_use, kept, maybe_dead)
+                             last_use, kept, maybe_dead, fused_kernels, fused_into)
         lines.extend("    " + b for b in body)
         dead_now = sorted({names[t] for t in uses(step) if t in names
                            and last_use.get(names[t]) == index and names[t] not in kept
@@ -405,7 +411,7 @@ def _unique(items):
 
 
 def _op_lines(session, namespace, op, index, names, local, known, fed, last_use, kept,
-              maybe_dead):
+              maybe_dead, fused_kernels, fused_into):
     """The source lines that run one op: `v5, v6 = k3(v1, c0)`."""
     value_inputs = _value_inputs(op)
     ins = [names.get(t) or local(t) for t in value_inputs]
@@ -420,10 +426,13 @@ def _op_lines(session, namespace, op, index, names, local, known, fed, last_use,
     call = "%s(%s)" % (kernel, ", ".join(ins))
     if op.type == "Identity" and op not in maybe_dead:
         body = []  # aliased (see _emit)
-    elif op.type == "NoOp" and op not in maybe_dead:
+    elif (op.type == "NoOp" and op not in maybe_dead) or op in fused_into:
         body = []
     else:
-        if _may_overwrite_input(op, ins, index, last_use, kept, fed, maybe_dead):
+        if op in fused_kernels:
+            attrs = {k: v for k, v in op.attrs.items() if k not in op.op_def.runtime_attrs}
+            namespace[kernel] = functools.partial(fused_kernels[op], **attrs)
+        elif _may_overwrite_input(op, ins, index, last_use, kept, fed, maybe_dead):
             attrs = {k: v for k, v in op.attrs.items() if k not in op.op_def.runtime_attrs}
             namespace[kernel] = functools.partial(op.op_def.compute_inplace, **attrs)
         else:
@@ -442,6 +451,41 @@ def _op_lines(session, namespace, op, index, names, local, known, fed, last_use,
             body = ["%s = %s" % (outs[0], ins[0])]
         body = _dead_guarded(op, value_inputs, ins, outs, body, maybe_dead, fed)
     return body
+
+
+# Producer/consumer pairs that run as one kernel: (producer type, consumer type) -> the name
+# of the producer's OpDef method computing both. The consumer's other inputs must be the
+# producer's inputs at the same positions (`ReluGrad(MaxPoolGrad(x, y, dy), x)`).
+_FUSIONS = {
+    ("MaxPoolGrad", "ReluGrad"): ("compute_then_relu_grad", {1: 0}),
+}
+
+
+def _fusions(order, fed, known, maybe_dead, fetched):
+    """Which pairs to fuse: ({producer: fused compute}, {consumer: producer}).
+
+    Only when nothing else reads the producer's output: it is never materialised."""
+    readers = {}
+    for op in order:
+        for t in _value_inputs(op):
+            readers.setdefault(t, []).append(op)
+    kernels, into = {}, {}
+    for consumer in order:
+        inputs = _value_inputs(consumer)
+        if not inputs or consumer in maybe_dead:
+            continue
+        producer = inputs[0].op
+        rule = _FUSIONS.get((producer.type, consumer.type))
+        if (rule is None or producer in kernels or producer in maybe_dead
+                or len(producer.outputs) != 1 or inputs[0] in fetched or inputs[0] in fed
+                or inputs[0] in known or consumer.outputs[0] in fed
+                or consumer.outputs[0] in known or readers[inputs[0]] != [consumer]):
+            continue
+        method, same_inputs = rule
+        if all(inputs[i] is _value_inputs(producer)[j] for i, j in same_inputs.items()):
+            kernels[producer] = getattr(producer.op_def, method)
+            into[consumer] = producer
+    return kernels, into
 
 
 # Ops whose kernels always return a freshly allocated array that nothing else refers to.

@@ -55,8 +55,11 @@ def _pool(x, out, kh, kw, sh, sw, pt, pl, is_max):
 
 
 @njit(parallel=True, cache=True)
-def _pool_grad(x, dy, dx, kh, kw, sh, sw, pt, pl, is_max, disjoint, covered):
+def _pool_grad(x, dy, dx, kh, kw, sh, sw, pt, pl, is_max, disjoint, covered, relu_grad):
     """Gradient of max pooling (is_max; x needed) or average pooling (x unused).
+
+    relu_grad (max only): x is a relu's output and the relu's gradient is applied too, so a
+    window's gradient is dropped when its maximum is not > 0.
 
     disjoint: windows do not overlap (stride >= window), so every input cell
     is written exactly once, output row by output row, in parallel; cells no
@@ -95,6 +98,10 @@ def _pool_grad(x, dy, dx, kh, kw, sh, sw, pt, pl, is_max, disjoint, covered):
                                 if v > best[c]:        # strict: the first maximum wins
                                     best[c] = v
                                     where[c] = p
+                    if relu_grad:
+                        for c in range(C):
+                            if not best[c] > zero:
+                                where[c] = -1
                     for r in range(r0, r1):
                         for q in range(c0, c1):
                             p = r * W + q
@@ -134,7 +141,8 @@ def _pool_grad(x, dy, dx, kh, kw, sh, sw, pt, pl, is_max, disjoint, covered):
                                     where[c] = p
                     for c in range(C):
                         p = where[c]
-                        dx[n, p // W, p % W, c] += dy[n, i, j, c]
+                        if not relu_grad or best[c] > zero:
+                            dx[n, p // W, p % W, c] += dy[n, i, j, c]
                 else:
                     inv = dx.dtype.type(1.0 / ((r1 - r0) * (c1 - c0)))
                     for r in range(r0, r1):
@@ -193,7 +201,7 @@ def avg_pool(x, ksize, strides, padding):
     return _forward(x, ksize, strides, padding, False)
 
 
-def _grad(x, shape, dy, rt, ksize, strides, padding, is_max):
+def _grad(x, shape, dy, rt, ksize, strides, padding, is_max, relu_grad=False):
     oshape, (kh, kw), (sh, sw), pt, pl = _geometry(shape, ksize, strides, padding)
     if dy.shape != oshape:
         raise ValueError("dy has shape %r, expected %r" % (dy.shape, oshape))
@@ -206,19 +214,21 @@ def _grad(x, shape, dy, rt, ksize, strides, padding, is_max):
     # Do the windows tile the whole image (every cell in some window)?
     covered = (oshape[1] - 1) * sh - pt + kh >= h and (oshape[2] - 1) * sw - pl + kw >= w \
         and sh == kh and sw == kw
-    _pool_grad(x, dy, dx, kh, kw, sh, sw, pt, pl, is_max, disjoint, covered)
+    _pool_grad(x, dy, dx, kh, kw, sh, sw, pt, pl, is_max, disjoint, covered, relu_grad)
     return dx.astype(rt, copy=False)
 
 
-def max_pool_grad(x, dy, ksize, strides, padding):
+def max_pool_grad(x, dy, ksize, strides, padding, relu_grad=False):
     """Gradient of ``max_pool`` w.r.t. x (``MaxPoolGrad``), recomputing the argmax from x.
 
     Each window's gradient goes to the first maximal cell of the window in
-    row-major order; overlapping windows accumulate.
+    row-major order; overlapping windows accumulate.  ``relu_grad=True``, for an
+    x that is a relu's output, also applies ``ReluGrad(dx, x)`` in the same pass:
+    cells where x <= 0 get 0.
     """
     x, rt = _float(x)
     dy, _ = _float(dy, x.dtype)
-    return _grad(x, x.shape, dy, rt, ksize, strides, padding, True)
+    return _grad(x, x.shape, dy, rt, ksize, strides, padding, True, relu_grad)
 
 
 def avg_pool_grad(input_shape, dy, ksize, strides, padding):

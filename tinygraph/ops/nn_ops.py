@@ -428,16 +428,25 @@ class MaxPoolGrad(OpDef):
         return x.shape.merge_with(TensorShape([None] * 4)), x.dtype
 
     def compute(orig_input, orig_output, grad, ksize, strides, padding):
-        from tinygraph.kernels import pool
-        dx = pool.max_pool_grad(_as_pool_float(orig_input), grad, ksize[1:3], strides[1:3],
-                                padding)
-        return dx.astype(orig_input.dtype, copy=False)
+        return _max_pool_grad(orig_input, grad, ksize, strides, padding, relu_grad=False)
+
+    @staticmethod
+    def compute_then_relu_grad(orig_input, orig_output, grad, ksize, strides, padding):
+        """`ReluGrad(MaxPoolGrad(x, y, dy), x)` for x = relu(...), in one pass (plan.py fuses)."""
+        return _max_pool_grad(orig_input, grad, ksize, strides, padding, relu_grad=True)
 
     def grad(op, ddx):
         x, y, _ = op.inputs
         # The routing is piecewise constant in x: only the incoming gradient has a derivative.
         return [array_ops.zeros_like(x), array_ops.zeros_like(y),
                 _pool_grad_op("MaxPoolGradGrad", [x, y, ddx], op)]
+
+
+def _max_pool_grad(orig_input, grad, ksize, strides, padding, relu_grad):
+    from tinygraph.kernels import pool
+    dx = pool.max_pool_grad(_as_pool_float(orig_input), grad, ksize[1:3], strides[1:3], padding,
+                            relu_grad)
+    return dx.astype(orig_input.dtype, copy=False)
 
 
 def _windows(a, ksize, strides, padding, fill):
