@@ -91,3 +91,69 @@ def test_fusion_under_minimize_gate_op():
         expected = sess.run(w) - 0.1 * sess.run(dw, {x: image})
         sess.run(train, {x: image})
         np.testing.assert_allclose(sess.run(w), expected, rtol=1e-5, atol=1e-6)
+
+
+# --------------------------------------------------------------------------------------
+# Per-example chains: a large batch runs Conv2D -> BiasAdd -> Relu -> MaxPool in slices
+# --------------------------------------------------------------------------------------
+from tinygraph import fusion  # noqa: E402
+
+
+def _conv_bias_relu_pool(channels=3):
+    x = tf.placeholder(tf.float32, [None, 8, 8, channels])
+    w = tf.Variable(np.random.RandomState(5).randn(3, 3, channels, 4).astype(np.float32))
+    b = tf.Variable([0.5, -0.5, 0.1, -2.0])
+    conv = tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME")
+    pooled = tf.nn.max_pool(tf.nn.relu(tf.nn.bias_add(conv, b)), [1, 2, 2, 1], [1, 2, 2, 1],
+                            "VALID")
+    return x, conv, pooled
+
+
+def test_a_large_batch_runs_the_chain_in_slices_with_the_same_values(monkeypatch):
+    x, conv, pooled = _conv_bias_relu_pool()
+    images = np.random.RandomState(6).randn(37, 8, 8, 3).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        whole, conv_value = sess.run([pooled, conv], {x: images})  # conv fetched: no chain
+        batches = []
+        from tinygraph.kernels import conv as conv_kernels
+        original = conv_kernels.conv2d
+        monkeypatch.setattr(conv_kernels, "conv2d",
+                            lambda a, *args, **kw: batches.append(len(a)) or original(a, *args, **kw))
+        monkeypatch.setattr(fusion, "CHUNK_ABOVE_BYTES", 8 * 8 * 4 * 4 * 10)  # 10 images
+        monkeypatch.setattr(fusion, "CHUNK_BYTES", 8 * 8 * 4 * 4 * 8)  # 8 images a slice
+        sliced = sess.run(pooled, {x: images})
+        assert "_chain_kernel" in _kernels(list(sess._plans.values())[-1])
+        monkeypatch.setattr(fusion, "CHUNK_ABOVE_BYTES", 64 << 20)
+        unsliced = sess.run(pooled, {x: images})
+    assert batches == [8, 8, 8, 8, 5, 37]
+    np.testing.assert_array_equal(sliced, unsliced)
+    np.testing.assert_allclose(whole, unsliced, rtol=1e-6)
+    relu = np.maximum(conv_value + [0.5, -0.5, 0.1, -2.0], 0)
+    np.testing.assert_allclose(unsliced, relu.reshape(37, 4, 2, 4, 2, 4).max(axis=(2, 4)),
+                               rtol=1e-6)
+
+
+def test_training_plans_have_no_chain():
+    # MaxPoolGrad reads the relu's output, so the relu output must exist for the whole batch.
+    x, _, pooled = _conv_bias_relu_pool()
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(pooled))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {x: np.ones((2, 8, 8, 3), np.float32)})
+        plan = list(sess._plans.values())[-1]
+    assert "_chain_kernel" not in _kernels(plan)
+
+
+def test_an_error_inside_a_chain_names_the_op_that_failed():
+    x = tf.placeholder(tf.float32, [None, 4, 4, 1])
+    bias = tf.placeholder(tf.float32, [None])
+    w = tf.constant(np.ones((1, 1, 1, 2), np.float32))
+    pooled = tf.nn.max_pool(tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "VALID"),
+                                                      bias)), [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            sess.run(pooled, {x: np.ones((1, 4, 4, 1), np.float32), bias: [1.0, 2.0, 3.0]})
+        assert "_chain_kernel" in _kernels(list(sess._plans.values())[-1])
+    assert info.value.op.type == "BiasAdd"
+    assert "BiasAdd" in str(info.value)

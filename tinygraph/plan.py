@@ -30,8 +30,10 @@ import os
 
 import numpy as np
 
+from tinygraph import fusion
 from tinygraph.framework import errors
 from tinygraph.framework.registry import OpDef
+from tinygraph.fusion import FRESH_OUTPUT_OPS
 
 # Debug aid used by the test suite: check every kernel's output against the op's static
 # dtype and shape, so a kernel returning a wrong shape or float64 is caught where it happens.
@@ -289,11 +291,21 @@ def _emit(session, leaves, order, fed, known, region, in_region, keys, maybe_dea
         namespace[names[t]] = value
     fetched = {t for t in leaves if hasattr(t, "value_index")}
 
-    # A fused pair runs as one kernel at the producer; the consumer's output is its output
-    # (before the Identity aliases, which may name the consumer's output).
-    fused_kernels, fused_into = _fusions(order, fed, known, maybe_dead, fetched)
-    for consumer, producer in fused_into.items():
-        names[consumer.outputs[0]] = local(producer.outputs[0])
+    # A fused group runs as one kernel call at its head; the group's result is that call's
+    # value (named before the Identity aliases, which may refer to the result).
+    position = {op: i for i, op in enumerate(order)}
+
+    def available_before(tensor, op):
+        while tensor.op.type == "Identity" and tensor.op not in maybe_dead and tensor not in fed:
+            tensor = tensor.op.inputs[0]  # an alias: the value is its input's
+        return (tensor in fed or tensor in known or tensor.op not in in_region
+                and (getattr(tensor.op.op_def, "reads_at_use", False)
+                     or position.get(tensor.op, len(order)) < position[op]))
+
+    fused = fusion.find(session, order, _value_inputs, fetched | set(fed) | set(known),
+                        maybe_dead, available_before)
+    for head, result in fused.result.items():
+        names[result.outputs[0]] = local(head.outputs[0])
 
     # Identity emits no code: its output is its input under another name.
     for op in order:
@@ -314,7 +326,6 @@ def _emit(session, leaves, order, fed, known, region, in_region, keys, maybe_dea
 
     # Execution steps: the ops that run every call, plus (if any) the shape-memo block,
     # placed right after the last tensor whose shape it reads.
-    position = {op: i for i, op in enumerate(order)}
     memo_at = max((position[t.op] for t in keys if t not in fed), default=-1)
     steps = [("memo", None)] if region and memo_at < 0 else []
     for i, op in enumerate(order):
@@ -338,9 +349,9 @@ def _emit(session, leaves, order, fed, known, region, in_region, keys, maybe_dea
         kind, op = step
         if kind == "memo":
             return list(keys)
-        if (op.type == "Identity" and op not in maybe_dead) or op in fused_into:
+        if (op.type == "Identity" and op not in maybe_dead) or op in fused.into:
             return []
-        return list(_value_inputs(op))
+        return list(_value_inputs(op)) + (fused.kernels[op][1] if op in fused.kernels else [])
 
     # Last use of each local variable (aliases share one variable).
     last_use = {}
@@ -372,7 +383,7 @@ def _emit(session, leaves, order, fed, known, region, in_region, keys, maybe_dea
                                local, line_ops)
         else:
             body = _op_lines(session, namespace, op, index, names, local, known, fed,
-                             last_use, kept, maybe_dead, fused_kernels, fused_into)
+                             last_use, kept, maybe_dead, fused)
         lines.extend("    " + b for b in body)
         dead_now = sorted({names[t] for t in uses(step) if t in names
                            and last_use.get(names[t]) == index and names[t] not in kept
@@ -411,9 +422,11 @@ def _unique(items):
 
 
 def _op_lines(session, namespace, op, index, names, local, known, fed, last_use, kept,
-              maybe_dead, fused_kernels, fused_into):
+              maybe_dead, fused):
     """The source lines that run one op: `v5, v6 = k3(v1, c0)`."""
     value_inputs = _value_inputs(op)
+    if op in fused.kernels:
+        value_inputs = list(value_inputs) + fused.kernels[op][1]
     ins = [names.get(t) or local(t) for t in value_inputs]
     outs = []
     for t in op.outputs:
@@ -426,12 +439,11 @@ def _op_lines(session, namespace, op, index, names, local, known, fed, last_use,
     call = "%s(%s)" % (kernel, ", ".join(ins))
     if op.type == "Identity" and op not in maybe_dead:
         body = []  # aliased (see _emit)
-    elif (op.type == "NoOp" and op not in maybe_dead) or op in fused_into:
+    elif (op.type == "NoOp" and op not in maybe_dead) or op in fused.into:
         body = []
     else:
-        if op in fused_kernels:
-            attrs = {k: v for k, v in op.attrs.items() if k not in op.op_def.runtime_attrs}
-            namespace[kernel] = functools.partial(fused_kernels[op], **attrs)
+        if op in fused.kernels:
+            namespace[kernel] = fused.kernels[op][0]
         elif _may_overwrite_input(op, ins, index, last_use, kept, fed, maybe_dead):
             attrs = {k: v for k, v in op.attrs.items() if k not in op.op_def.runtime_attrs}
             namespace[kernel] = functools.partial(op.op_def.compute_inplace, **attrs)
@@ -443,7 +455,7 @@ def _op_lines(session, namespace, op, index, names, local, known, fed, last_use,
             body = ["%s = %s" % (", ".join(outs), call)]
         if CHECK_KERNEL_OUTPUTS and op.outputs and not any(o == "_" for o in outs):
             namespace["check_outputs"] = _check_outputs
-            namespace["op%d" % index] = op
+            namespace["op%d" % index] = fused.result.get(op, op)
             packed = "(%s,)" % ", ".join(outs) if len(outs) > 1 else outs[0]
             body.append("check_outputs(op%d, %s)" % (index, packed))
     if op in maybe_dead:
@@ -451,45 +463,6 @@ def _op_lines(session, namespace, op, index, names, local, known, fed, last_use,
             body = ["%s = %s" % (outs[0], ins[0])]
         body = _dead_guarded(op, value_inputs, ins, outs, body, maybe_dead, fed)
     return body
-
-
-# Producer/consumer pairs that run as one kernel: (producer type, consumer type) -> the name
-# of the producer's OpDef method computing both. The consumer's other inputs must be the
-# producer's inputs at the same positions (`ReluGrad(MaxPoolGrad(x, y, dy), x)`).
-_FUSIONS = {
-    ("MaxPoolGrad", "ReluGrad"): ("compute_then_relu_grad", {1: 0}),
-}
-
-
-def _fusions(order, fed, known, maybe_dead, fetched):
-    """Which pairs to fuse: ({producer: fused compute}, {consumer: producer}).
-
-    Only when nothing else reads the producer's output: it is never materialised."""
-    readers = {}
-    for op in order:
-        for t in _value_inputs(op):
-            readers.setdefault(t, []).append(op)
-    kernels, into = {}, {}
-    for consumer in order:
-        inputs = _value_inputs(consumer)
-        if not inputs or consumer in maybe_dead:
-            continue
-        producer = inputs[0].op
-        rule = _FUSIONS.get((producer.type, consumer.type))
-        if (rule is None or producer in kernels or producer in maybe_dead
-                or len(producer.outputs) != 1 or inputs[0] in fetched or inputs[0] in fed
-                or inputs[0] in known or consumer.outputs[0] in fed
-                or consumer.outputs[0] in known or readers[inputs[0]] != [consumer]):
-            continue
-        method, same_inputs = rule
-        if all(inputs[i] is _value_inputs(producer)[j] for i, j in same_inputs.items()):
-            kernels[producer] = getattr(producer.op_def, method)
-            into[consumer] = producer
-    return kernels, into
-
-
-# Ops whose kernels always return a freshly allocated array that nothing else refers to.
-_FRESH_OUTPUT_OPS = {"Conv2D", "MatMul", "BiasAdd", "Add"}
 
 
 def _may_overwrite_input(op, ins, index, last_use, kept, fed, maybe_dead):
@@ -505,7 +478,7 @@ def _may_overwrite_input(op, ins, index, last_use, kept, fed, maybe_dead):
     name = ins[0]
     return (name.startswith("v") and source not in fed and name not in kept
             and last_use.get(name) == index and ins.count(name) == 1
-            and source.op.type in _FRESH_OUTPUT_OPS and source.op not in maybe_dead)
+            and source.op.type in FRESH_OUTPUT_OPS and source.op not in maybe_dead)
 
 
 def _memo_block(session, namespace, region, keys, exports, known, names, local, line_ops):
