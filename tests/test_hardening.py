@@ -8,8 +8,6 @@
 - Unknown keyword arguments: TypeError naming them. Impossible attributes: clear errors.
 - Run-time failures inside kernels: InvalidArgumentError naming the op and its line, and the
   Session (and the variables) come out of it intact.
-Tests marked xfail(strict=True) pin bugs found here in other modules (see their reasons);
-they start failing as XPASS once the bug is fixed, so the mark can be removed.
 """
 import inspect
 
@@ -573,17 +571,16 @@ def test_arithmetic_on_bool_is_a_type_error(build):
         build(tf.constant([True, False]))
 
 
-@pytest.mark.xfail(strict=True, reason="tf.one_hot accepts float indices and outputs all-off "
-                   "rows; TF1 raises TypeError (indices must be uint8, int32 or int64)")
 def test_one_hot_refuses_float_indices():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="DataType float32 not in list of allowed values: uint8, "
+                       "int8, int32, int64"):
         tf.one_hot(tf.constant([0.0, 1.0]), 3)
 
 
-@pytest.mark.xfail(strict=True, reason="tf.truncatediv refuses floats; TF1's TruncateDiv takes "
-                   "float16/32/64 too (and TruncateMod likewise)")
 def test_truncatediv_takes_floats():
+    # TF 2.21's tf.compat.v1 gives [-3, 3] in float32 here.
     with tf.Session() as sess:
         value = sess.run(tf.truncatediv(tf.constant([-7.0, 7.0]), tf.constant([2.0, 2.0])))
     np.testing.assert_array_equal(value, [-3.0, 3.0])
+    assert value.dtype == np.float32
 

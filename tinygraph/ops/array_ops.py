@@ -1453,6 +1453,9 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
             raise TypeError("dtype %s of on_value does not match dtype %s of off_value"
                             % (on_dtype, off_dtype))
         indices = convert_to_tensor(indices, name="indices")
+        if indices.dtype.base_dtype not in (dtypes.uint8, dtypes.int8, dtypes.int32, dtypes.int64):
+            raise TypeError("Value passed to parameter 'indices' has DataType %s not in list of "
+                            "allowed values: uint8, int8, int32, int64" % indices.dtype.name)
         depth = convert_to_tensor(depth, name="depth")
         op = graph.create_op("OneHot", [indices, depth, on_value, off_value],
                              {"axis": -1 if axis is None else int(axis)}, name=scope[:-1],

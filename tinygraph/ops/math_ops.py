@@ -297,9 +297,12 @@ class FloorMod(BinaryElementwise):
 
 @register_op("TruncateDiv")
 class TruncateDiv(BinaryElementwise):
-    """Integer division rounded toward zero (C semantics)."""
+    """Division rounded toward zero (C semantics for integers, trunc(x / y) for floats)."""
 
     def compute(x, y):
+        if not _is_integer_array(x):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.trunc(np.true_divide(x, y)).astype(np.result_type(x, y), copy=False)
         _check_integer_divisor(y)
         quotient = np.floor_divide(x, y)
         # Floor and truncation differ by one when the signs differ and there is a remainder.
@@ -1396,8 +1399,8 @@ mod = floormod
 
 
 def truncatediv(x, y, name=None):
-    """Integer division rounded toward zero (TF has no CPU kernel for floats)."""
-    return _checked_op("TruncateDiv", [x, y], _INTEGERS, name)
+    """Division rounded toward zero, for integers and floats."""
+    return _checked_op("TruncateDiv", [x, y], _NUMBERS, name)
 
 
 def truncatemod(x, y, name=None):
