@@ -14,7 +14,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from tinygraph.kernels import conv, pool
+from tinygraph.kernels import blas, conv, pool
 from tinygraph.kernels import reference as ref
 from tinygraph.kernels.padding import conv_output_and_padding
 
@@ -143,8 +143,11 @@ def _random_conv_case(rng, same_small=False):
     return x, wt, strides, padding, dil
 
 
+@pytest.mark.parametrize("winograd_from", [conv.WINOGRAD_MIN_CHANNELS, 1])
 @pytest.mark.parametrize("seed", range(120))
-def test_conv_matches_reference(seed):
+def test_conv_matches_reference(seed, winograd_from, monkeypatch):
+    # winograd_from=1 sends every 3x3 stride-1 undilated case through winograd.py
+    monkeypatch.setattr(conv, "WINOGRAD_MIN_CHANNELS", winograd_from)
     rng = np.random.default_rng(seed)
     x, w, s, p, d = _random_conv_case(rng, same_small=(seed % 10 == 9))
     y = conv.conv2d(x, w, s, p, d)
@@ -192,13 +195,18 @@ def test_conv_backprop_filter_matches_finite_differences():
         assert np.isclose(num, dw[idx], rtol=1e-6, atol=1e-6)
 
 
-def test_conv_in_several_chunks(monkeypatch):
-    """Batches larger than one im2col chunk (including a partial last chunk)."""
-    monkeypatch.setattr(conv, "_CHUNK_BYTES", 3000)
+@pytest.mark.parametrize("cin", [1, 3])
+def test_conv_in_several_chunks(monkeypatch, cin):
+    """Batches split over three workers, each taking several chunks (some partial)."""
+    monkeypatch.setattr(blas, "WORKERS", 3)
+    monkeypatch.setattr(conv, "WINOGRAD_MIN_CHANNELS", 10**9)  # the im2col path
+    monkeypatch.setattr(conv, "_MIN_PARALLEL_FLOPS", 0)
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((7, 6, 5, 3)).astype(np.float32)
-    w = rng.standard_normal((3, 3, 3, 4)).astype(np.float32)
-    for s, p in [((1, 1), "SAME"), ((2, 1), "VALID")]:
+    x = rng.standard_normal((7, 6, 5, cin)).astype(np.float32)
+    w = rng.standard_normal((3, 3, cin, 4)).astype(np.float32)
+    # 2-image chunks: images 0-1 | 2-3 | 4-5, 6
+    for s, p, rows_per_image in [((1, 1), "SAME", 30), ((2, 1), "VALID", 6)]:
+        monkeypatch.setattr(conv, "_CHUNK_ROWS", 2 * rows_per_image)
         y = conv.conv2d(x, w, s, p)
         assert_close(y, ref.conv2d(x, w, s, p))
         dy = rng.standard_normal(y.shape).astype(np.float32)
@@ -208,12 +216,19 @@ def test_conv_in_several_chunks(monkeypatch):
                      ref.conv2d_backprop_filter(x, w.shape, dy, s, p))
 
 
-def test_conv_benchmark_shapes_and_odd_inputs():
+@pytest.mark.parametrize("winograd_from", [conv.WINOGRAD_MIN_CHANNELS, 10**9])
+def test_conv_benchmark_shapes_and_odd_inputs(winograd_from, monkeypatch):
+    monkeypatch.setattr(conv, "WINOGRAD_MIN_CHANNELS", winograd_from)  # 10**9: im2col
     rng = np.random.default_rng(5)
     x = rng.standard_normal((4, 14, 14, 32)).astype(np.float32)
     w = (rng.standard_normal((3, 3, 32, 64)) * 0.1).astype(np.float32)
     y = conv.conv2d(x, w, (1, 1), "SAME")
     assert_close(y, ref.conv2d(x, w, (1, 1), "SAME"))
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    assert_close(conv.conv2d_backprop_input(x.shape, w, dy, (1, 1), "SAME"),
+                 ref.conv2d_backprop_input(x.shape, w, dy, (1, 1), "SAME"))
+    assert_close(conv.conv2d_backprop_filter(x, w.shape, dy, (1, 1), "SAME"),
+                 ref.conv2d_backprop_filter(x, w.shape, dy, (1, 1), "SAME"))
     # non-contiguous views and an int stride give the same answer
     xt = np.ascontiguousarray(x.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)
     assert not xt.flags.c_contiguous

@@ -8,11 +8,12 @@ tinygraph/__init__.py and `make_openblas_single_threaded`) and splits big produc
 BLAS releases the GIL, so Python threads run the parts in parallel.
 """
 import ctypes
+import functools
 import os
 
 import numpy as np
 
-__all__ = ["WORKERS", "executor", "matmul", "make_openblas_single_threaded", "openblas_num_threads"]
+__all__ = ["WORKERS", "executor", "run_parallel", "matmul", "make_openblas_single_threaded", "openblas_num_threads"]
 
 WORKERS = max(1, min(os.cpu_count() or 1, 8))
 # Below this many flops (~0.3 ms on one core) a product is not worth splitting.
@@ -30,6 +31,17 @@ def executor():
     return _pool
 
 
+def run_parallel(jobs):
+    """[job() for job in jobs], run at the same time: the first on the caller's thread, the
+    others on the pool. Every job has finished when this returns (or raises)."""
+    helpers = [executor().submit(job) for job in jobs[1:]]
+    try:
+        first = jobs[0]()
+    finally:
+        rest = [h.result() for h in helpers]
+    return [first] + rest
+
+
 def _worth_splitting(m, k, n, dtype):
     return (WORKERS > 1 and m >= 2 * WORKERS and 2.0 * m * k * n >= MIN_PARALLEL_FLOPS
             and dtype in (np.float32, np.float64))
@@ -43,11 +55,9 @@ def matmul(a, b, out=None):
         return np.matmul(a, b, out=out)
     if out is None:
         out = np.empty((m, n), a.dtype)
-    bounds = np.linspace(0, m, WORKERS + 1).astype(int)
-    parts = [executor().submit(np.matmul, a[lo:hi], b, out=out[lo:hi])
-             for lo, hi in zip(bounds[:-1], bounds[1:])]
-    for part in parts:
-        part.result()
+    bounds = [m * i // WORKERS for i in range(WORKERS + 1)]
+    run_parallel([functools.partial(np.matmul, a[lo:hi], b, out=out[lo:hi])
+                  for lo, hi in zip(bounds[:-1], bounds[1:])])
     return out
 
 

@@ -2,172 +2,187 @@
 
 Algorithm
 ---------
-* General case: *chunked im2col + BLAS*.  A numba kernel (parallel over the
-  images of a chunk) copies the receptive fields of a few images into a
-  ``(rows, KH*KW*C_in)`` buffer of a few MB, which stays in cache, and numpy's
-  BLAS multiplies it with the filter matrix.  Backprop-input multiplies dy by
-  the transposed filter matrix and folds the columns back with a *gather*
-  col2im (each input pixel sums the taps that saw it, so images and rows are
-  independent and no zero-fill / scatter is needed).  Backprop-filter
-  accumulates ``cols.T @ dy`` chunk by chunk.  Peak extra memory is one chunk
-  buffer, whatever the batch size.
-* C_in = 1 (e.g. the first layer of an MNIST model) takes the same route
-  with a cheaper im2col loop; measured, it beats direct numba loops, whose
-  short C_out-wide inner loops LLVM vectorises poorly.
-* Threads: numba (OpenMP) runs the im2col/col2im loops; the GEMMs run on a
-  single-threaded OpenBLAS, split over Python threads (see `_gemm`). Idle
-  threads must sleep rather than spin, or they steal each other's cores:
-  tinygraph/__init__.py sets OMP_WAIT_POLICY=PASSIVE and OPENBLAS_NUM_THREADS=1
-  before numpy and numba load.
+* *im2col + BLAS, pipelined per worker thread.*  The batch's images are split
+  into one contiguous range per worker (`_per_worker`).  Each worker walks its
+  range a few images at a time: a numba kernel copies their receptive fields
+  into the worker's own ``(rows, KH*KW*C_in)`` buffer, small enough to stay in
+  the core's L2 cache, and numpy's BLAS multiplies it with the filter matrix
+  straight into those images' output rows.  There is no barrier between the
+  copy and the product, and peak extra memory is one chunk buffer per worker,
+  whatever the batch size.
+* Backprop-input multiplies a chunk of dy by the transposed filter matrix and
+  folds the columns back into dx (`_col2im`, the adjoint of `_im2col`).
+  Backprop-filter: each worker sums ``cols.T @ dy`` over its chunks; the
+  partial sums are added in a fixed order, so results do not depend on timing.
+* C_in = 1 (e.g. the first layer of an MNIST model) takes the same route with
+  the buffer transposed, so that each tap is a contiguous copy; measured, it
+  beats direct numba loops, whose short C_out-wide inner loops LLVM
+  vectorises poorly.
+* 3x3, stride-1, undilated filters with at least WINOGRAD_MIN_CHANNELS input and output
+  channels go to Winograd F(2x2, 3x3) instead (winograd.py), in all three directions.
+* Threads: the numba kernels are single-threaded and ``nogil``, and BLAS
+  releases the GIL, so the workers (Python threads) run in parallel.  OpenBLAS
+  must be single-threaded: tinygraph/__init__.py sets OPENBLAS_NUM_THREADS=1
+  before numpy loads.
 
 float32 stays float32 and float64 stays float64.  Inputs are made
 C-contiguous and every numba kernel is compiled for exactly one signature per
 dtype, so there are few specialisations (``cache=True`` keeps them on disk).
 """
 
-import os
+import functools
 
-import numpy as np  # noqa: E402
-from numba import njit, prange  # noqa: E402
+import numpy as np
+from numba import njit
 
-from .padding import _norm_padding, _pair, conv_output_and_padding  # noqa: E402
+from . import blas, winograd
+from .padding import _norm_padding, _pair, conv_output_and_padding
 
 __all__ = ["conv2d", "conv2d_backprop_input", "conv2d_backprop_filter"]
 
 # --------------------------------------------------------------------------
-# Matrix products on all cores, each part on a single-threaded BLAS call
+# Worker threads (the pool and the reasons for single-threaded BLAS: see blas.py)
 # --------------------------------------------------------------------------
-# OpenBLAS's own threads spin-wait between calls; with numba's threads (and any other
-# process) on the same cores that turns into 10-100x slowdowns under load (measured:
-# a 361 MFLOP product took 0.7 s instead of 5 ms). tinygraph therefore runs OpenBLAS
-# single-threaded (tinygraph/__init__.py) and splits the big products itself: the GIL is
-# released inside BLAS, so Python threads run the parts in parallel.
-_WORKERS = max(1, min(os.cpu_count() or 1, 8))
-_pool = None
+# 3x3, stride-1, undilated convolutions with at least this many input and output channels
+# use Winograd F(2x2, 3x3) (winograd.py: 2.25x fewer multiplies; measured 1.6-1.9x faster
+# for the benchmark CNN's second layer, in all three directions). With one input channel
+# its products degenerate and it is several times slower than im2col.
+WINOGRAD_MIN_CHANNELS = 4
+# Below this many flops a call runs on the caller's thread alone.
 _MIN_PARALLEL_FLOPS = 4e6
+# A worker's chunk: its working set (im2col buffer + its output or dy rows) stays in a
+# core's L2 cache (2 MB here) between the copy and the product, and its products have at
+# most _CHUNK_ROWS rows: measured fastest for conv1 (K = 9), whose forward product then
+# also takes OpenBLAS's faster small-matrix path; conv2's products get ~600 rows (<400
+# made its K = 64 backprop-input product ~10% slower).
+_CHUNK_BYTES = 1 << 20
+_CHUNK_ROWS = 3136
+# numpy's matmul keeps the GIL when its result has at most this many elements
+# (NPY_BEGIN_THREADS_THRESHOLDED), however long the product takes: conv1's 9x32 dW
+# product would run on one worker at a time.
+_NUMPY_MATMUL_GIL_MAX = 500
 
 
-def _executor():
-    global _pool
-    if _pool is None:
-        from concurrent.futures import ThreadPoolExecutor
-        _pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="tinygraph-gemm")
-    return _pool
+def _per_worker(n, flops, job):
+    """Split images [0, n) into one contiguous range per worker and run job(lo, hi) on
+    each in parallel (the caller's thread takes the first); returns the results in range
+    order.  The split does not depend on timing, so neither do the results.  (Handing out
+    smaller groups dynamically measured no faster, even with another process on a core.)"""
+    parts = 1 if flops < _MIN_PARALLEL_FLOPS else min(blas.WORKERS, n)
+    bounds = [n * i // parts for i in range(parts + 1)]
+    return blas.run_parallel([functools.partial(job, lo, hi)
+                              for lo, hi in zip(bounds[:-1], bounds[1:])])
 
 
-def _gemm(a, b, out):
-    """out[...] = a @ b, rows split across the workers."""
-    m = a.shape[0]
-    if _WORKERS == 1 or 2.0 * m * a.shape[1] * b.shape[1] < _MIN_PARALLEL_FLOPS or m < 2 * _WORKERS:
-        np.matmul(a, b, out=out)
-        return
-    bounds = np.linspace(0, m, _WORKERS + 1).astype(int)
-    parts = [_executor().submit(np.matmul, a[lo:hi], b, out=out[lo:hi])
-             for lo, hi in zip(bounds[:-1], bounds[1:])]
-    for part in parts:
-        part.result()
-
-
-def _gemm_tn(a, b, out):
-    """out[...] = a.T @ b, the shared (row) dimension split across the workers and summed."""
-    m = a.shape[0]
-    if _WORKERS == 1 or 2.0 * m * a.shape[1] * b.shape[1] < _MIN_PARALLEL_FLOPS or m < 2 * _WORKERS:
-        np.matmul(a.T, b, out=out)
-        return
-    bounds = np.linspace(0, m, _WORKERS + 1).astype(int)
-    parts = [_executor().submit(np.matmul, a[lo:hi].T, b[lo:hi])
-             for lo, hi in zip(bounds[:-1], bounds[1:])]
-    out[...] = parts[0].result()
-    for part in parts[1:]:
-        out += part.result()
-
-
-# Target size of one im2col chunk.  A few MB keeps the buffer in L2/L3 between
-# the im2col and the GEMM; measured flat between ~2 and ~8 MB.
-_CHUNK_BYTES = 4 << 20
+def _chunks(lo, hi, step, ohw, k, cin, dtype):
+    """Walk images [lo, hi) at most ``step`` at a time, yielding (n0, n1, cols, mat): the
+    chunk's im2col buffer as _im2col / _col2im index it, and the same memory as the
+    (rows, k) matrix (cols.T when C_in == 1, see _im2col).  All chunks share one buffer."""
+    buf = np.empty(min(step, hi - lo) * ohw * k, dtype)
+    for n0 in range(lo, hi, step):
+        n1 = min(n0 + step, hi)
+        m = (n1 - n0) * ohw
+        if cin == 1:
+            cols = buf[:m * k].reshape(k, m)
+            yield n0, n1, cols, cols.T
+        else:
+            cols = buf[:m * k].reshape(m, k)
+            yield n0, n1, cols, cols
 
 
 # --------------------------------------------------------------------------
 # numba kernels (one specialisation per dtype; all arrays C-contiguous)
 # --------------------------------------------------------------------------
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
+def _valid_range(off, s, out_len, in_len):
+    """Output positions j in [j0, j1) whose input position j*s + off is inside [0, in_len)."""
+    if s == 1:                      # the common case, without integer divisions
+        j0, j1 = max(-off, 0), in_len - off
+    else:
+        j0 = (s - 1 - off) // s if off < 0 else 0
+        j1 = (in_len - 1 - off) // s + 1 if off < in_len else 0
+    j0 = min(j0, out_len)
+    return j0, max(min(j1, out_len), j0)
+
+
+# The kernels index flat views with unsigned indices: numba checks every signed index for
+# Python's negative wraparound, which keeps LLVM from vectorising the copy loops (measured
+# 3x slower for C_in = 1).
+_u = np.uintp
+
+
+@njit(nogil=True, cache=True)
 def _im2col(x, cols, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow):
-    """cols[((n-n0)*oh + i)*ow + j, (a*kw + b)*C + c] = xpad[n, i*sh + a*dh, j*sw + b*dw, c]."""
-    N, H, W, C = x.shape
+    """Receptive fields of images n0..n1-1 (zero outside the image):
+    cols[r, t*C + c] = x[n, i*sh + a*dh - pt, j*sw + b*dw - pl, c] for output pixel
+    r = ((n-n0)*oh + i)*ow + j and tap t = a*kw + b.  With C == 1, cols is transposed,
+    cols[t, r], so that each tap of an output row is one contiguous (vectorised) copy."""
+    H, W, C = x.shape[1], x.shape[2], x.shape[3]
+    m, k = (n1 - n0) * oh * ow, kh * kw * C
+    xf, cf = x.reshape(-1), cols.reshape(-1)
     zero = cols.dtype.type(0)
-    if C == 1:
-        # One element per tap: walk each tap's valid column range instead.
-        for nr in prange((n1 - n0) * oh):
-            n = n0 + nr // oh
-            i = nr % oh
-            r0 = nr * ow
-            for a in range(kh):
-                ii = i * sh - pt + a * dh
-                for b in range(kw):
-                    k = a * kw + b
-                    off = b * dw - pl
-                    if ii < 0 or ii >= H:
-                        j0 = j1 = ow
-                    else:
-                        # output columns j with 0 <= j*sw + off < W
-                        j0 = min(0 if off >= 0 else (sw - 1 - off) // sw, ow)
-                        j1 = max(min(ow, (W - 1 - off) // sw + 1), j0) if off < W else j0
-                    for j in range(0, j0):
-                        cols[r0 + j, k] = zero
-                    for j in range(j0, j1):
-                        cols[r0 + j, k] = x[n, ii, j * sw + off, 0]
-                    for j in range(j1, ow):
-                        cols[r0 + j, k] = zero
-        return
-    for nr in prange((n1 - n0) * oh):
+    for nr in range((n1 - n0) * oh):
         n = n0 + nr // oh
         i = nr % oh
-        for j in range(ow):
-            r = nr * ow + j
-            for a in range(kh):
-                ii = i * sh - pt + a * dh
-                rowok = ii >= 0 and ii < H
-                for b in range(kw):
-                    jj = j * sw - pl + b * dw
-                    base = (a * kw + b) * C
-                    if rowok and jj >= 0 and jj < W:
+        r0 = nr * ow
+        for a in range(kh):
+            ii = i * sh - pt + a * dh
+            xrow = (n * H + ii) * W                 # pixel index of x[n, ii, 0]
+            for b in range(kw):
+                t = a * kw + b
+                off = b * dw - pl
+                j0, j1 = _valid_range(off, sw, ow, W) if 0 <= ii < H else (ow, ow)
+                if C == 1:
+                    c0 = t * m + r0                 # cols[t, r0]
+                    for j in range(j0):
+                        cf[_u(c0 + j)] = zero
+                    for j in range(j0, j1):
+                        cf[_u(c0 + j)] = xf[_u(xrow + j * sw + off)]
+                    for j in range(j1, ow):
+                        cf[_u(c0 + j)] = zero
+                    continue
+                for j in range(ow):
+                    c0 = (r0 + j) * k + t * C       # cols[r0 + j, t*C]
+                    if j0 <= j < j1:
+                        x0 = (xrow + j * sw + off) * C
                         for c in range(C):
-                            cols[r, base + c] = x[n, ii, jj, c]
+                            cf[_u(c0 + c)] = xf[_u(x0 + c)]
                     else:
                         for c in range(C):
-                            cols[r, base + c] = zero
+                            cf[_u(c0 + c)] = zero
 
 
-@njit(parallel=True, cache=True)
+@njit(nogil=True, cache=True)
 def _col2im(dcols, dx, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow):
-    """Adjoint of _im2col (gather form): dx[n0:n1] = sum of the taps that read each pixel."""
+    """Adjoint of _im2col: dx[n0:n1] = every tap's column added back to the pixel it read."""
     H, W, C = dx.shape[1], dx.shape[2], dx.shape[3]
-    zero = dx.dtype.type(0)
-    for nr in prange((n1 - n0) * H):
-        n = n0 + nr // H
-        ii = nr % H
-        for jj in range(W):
-            for c in range(C):
-                dx[n, ii, jj, c] = zero
-            for a in range(kh):
-                ti = ii + pt - a * dh
-                if ti < 0 or ti % sh != 0:
+    m, k = (n1 - n0) * oh * ow, kh * kw * C
+    xf, cf = dx.reshape(-1), dcols.reshape(-1)
+    dx[n0:n1] = 0
+    for nr in range((n1 - n0) * oh):
+        n = n0 + nr // oh
+        i = nr % oh
+        r0 = nr * ow
+        for a in range(kh):
+            ii = i * sh - pt + a * dh
+            if ii < 0 or ii >= H:
+                continue
+            xrow = (n * H + ii) * W
+            for b in range(kw):
+                t = a * kw + b
+                off = b * dw - pl
+                j0, j1 = _valid_range(off, sw, ow, W)
+                if C == 1:
+                    c0 = t * m + r0
+                    for j in range(j0, j1):
+                        xf[_u(xrow + j * sw + off)] += cf[_u(c0 + j)]
                     continue
-                i = ti // sh
-                if i >= oh:
-                    continue
-                for b in range(kw):
-                    tj = jj + pl - b * dw
-                    if tj < 0 or tj % sw != 0:
-                        continue
-                    j = tj // sw
-                    if j >= ow:
-                        continue
-                    r = ((n - n0) * oh + i) * ow + j
-                    base = (a * kw + b) * C
+                for j in range(j0, j1):
+                    c0 = (r0 + j) * k + t * C
+                    x0 = (xrow + j * sw + off) * C
                     for c in range(C):
-                        dx[n, ii, jj, c] += dcols[r, base + c]
+                        xf[_u(x0 + c)] += cf[_u(c0 + c)]
 
 
 # --------------------------------------------------------------------------
@@ -200,10 +215,17 @@ def _geometry(in_hw, k_hw, strides, dilations, padding):
     return oh, ow, pt, pl
 
 
-def _chunk_images(rows_per_image, k, itemsize, n):
-    """Images per im2col chunk so that the chunk buffer is about _CHUNK_BYTES."""
-    per_image = max(rows_per_image * k * itemsize, 1)
-    return int(min(max(_CHUNK_BYTES // per_image, 1), max(n, 1)))
+def _chunk_images(rows_per_image, row_items, itemsize, n):
+    """Images per chunk: at most _CHUNK_ROWS rows of ``row_items`` items (im2col
+    columns plus output or dy channels) taking at most _CHUNK_BYTES, and at least one."""
+    per_image = max(rows_per_image * row_items * itemsize, 1)
+    step = min(_CHUNK_BYTES // per_image, _CHUNK_ROWS // max(rows_per_image, 1))
+    return int(min(max(step, 1), max(n, 1)))
+
+
+def _winograd_applies(kh, kw, strides, dilations, cin, cout):
+    return ((kh, kw) == (3, 3) and tuple(strides) == (1, 1) and tuple(dilations) == (1, 1)
+            and min(cin, cout) >= WINOGRAD_MIN_CHANNELS)
 
 
 def _check_4d(name, a):
@@ -236,16 +258,19 @@ def conv2d(x, w, strides, padding, dilations=(1, 1)):
         out[...] = 0
         return out.astype(rt, copy=False)
     x, w = _prep(x, ct), _prep(w, ct)
-    k = kh * kw * cin
+    if _winograd_applies(kh, kw, strides, dilations, cin, cout):
+        return winograd.conv3x3_stride1(x, w, pt, pl, oh, ow).astype(rt, copy=False)
+    k, ohw = kh * kw * cin, oh * ow
     wmat = w.reshape(k, cout)
-    out2 = out.reshape(n * oh * ow, cout)
-    step = _chunk_images(oh * ow, k, x.itemsize, n)
-    buf = np.empty((step * oh * ow, k), ct)
-    for n0 in range(0, n, step):
-        n1 = min(n0 + step, n)
-        m = (n1 - n0) * oh * ow
-        _im2col(x, buf, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
-        _gemm(buf[:m], wmat, out2[n0 * oh * ow:n1 * oh * ow])
+    out2 = out.reshape(n * ohw, cout)
+    step = _chunk_images(ohw, k + cout, x.itemsize, n)
+
+    def job(lo, hi):
+        for n0, n1, cols, mat in _chunks(lo, hi, step, ohw, k, cin, ct):
+            _im2col(x, cols, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
+            np.matmul(mat, wmat, out=out2[n0 * ohw:n1 * ohw])
+
+    _per_worker(n, 2.0 * out2.size * k, job)
     return out.astype(rt, copy=False)
 
 
@@ -277,16 +302,25 @@ def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1)
         dx[...] = 0
         return dx.astype(rt, copy=False)
     w, dy = _prep(w, ct), _prep(dy, ct)
-    k = kh * kw * cin
-    wmat_t = w.reshape(k, cout).T          # (C_out, K) view; BLAS handles the transpose
-    dy2 = dy.reshape(n * oh * ow, cout)
-    step = _chunk_images(oh * ow, k, dy.itemsize, n)
-    buf = np.empty((step * oh * ow, k), ct)
-    for n0 in range(0, n, step):
-        n1 = min(n0 + step, n)
-        m = (n1 - n0) * oh * ow
-        _gemm(dy2[n0 * oh * ow:n1 * oh * ow], wmat_t, buf[:m])
-        _col2im(buf, dx, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
+    if _winograd_applies(kh, kw, strides, dilations, cin, cout):
+        return winograd.conv3x3_stride1_backprop_input(dy, w, pt, pl, h, wd).astype(rt,
+                                                                                   copy=False)
+    k, ohw = kh * kw * cin, oh * ow
+    wmat = w.reshape(k, cout)
+    dy2 = dy.reshape(n * ohw, cout)
+    step = _chunk_images(ohw, k + cout, dy.itemsize, n)
+
+    def job(lo, hi):
+        for n0, n1, dcols, _ in _chunks(lo, hi, step, ohw, k, cin, ct):
+            dyc = dy2[n0 * ohw:n1 * ohw]
+            # dcols = dy @ W^T, written in dcols' own layout (BLAS handles the transposes)
+            if cin == 1:
+                np.matmul(wmat, dyc.T, out=dcols)
+            else:
+                np.matmul(dyc, wmat.T, out=dcols)
+            _col2im(dcols, dx, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
+
+    _per_worker(n, 2.0 * dy2.size * k, job)
     return dx.astype(rt, copy=False)
 
 
@@ -315,15 +349,25 @@ def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 
     if dy.size == 0 or k * cout == 0:
         return np.zeros((kh, kw, cin, cout), rt)
     x, dy = _prep(x, ct), _prep(dy, ct)
-    dy2 = dy.reshape(n * oh * ow, cout)
-    step = _chunk_images(oh * ow, k, x.itemsize, n)
-    buf = np.empty((step * oh * ow, k), ct)
-    acc = np.zeros((k, cout), ct)
-    tmp = np.empty((k, cout), ct)
-    for n0 in range(0, n, step):
-        n1 = min(n0 + step, n)
-        m = (n1 - n0) * oh * ow
-        _im2col(x, buf, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
-        _gemm_tn(buf[:m], dy2[n0 * oh * ow:n1 * oh * ow], tmp)
-        acc += tmp
-    return acc.reshape(kh, kw, cin, cout).astype(rt, copy=False)
+    if _winograd_applies(kh, kw, strides, dilations, cin, cout):
+        return winograd.conv3x3_stride1_backprop_filter(x, dy, pt, pl).astype(rt, copy=False)
+    ohw = oh * ow
+    dy2 = dy.reshape(n * ohw, cout)
+    step = _chunk_images(ohw, k + cout, x.itemsize, n)
+
+    def job(lo, hi):
+        """This worker's share of dW: the sum of cols.T @ dy over its chunks."""
+        acc = np.zeros((k, cout), ct)
+        for n0, n1, cols, mat in _chunks(lo, hi, step, ohw, k, cin, ct):
+            _im2col(x, cols, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
+            dyc = dy2[n0 * ohw:n1 * ohw]
+            if k * cout > _NUMPY_MATMUL_GIL_MAX:
+                acc += np.matmul(mat.T, dyc)
+            else:       # one product per image, as one batched call that releases the GIL
+                b = n1 - n0
+                acc += np.matmul(mat.reshape(b, ohw, k).transpose(0, 2, 1),
+                                 dyc.reshape(b, ohw, cout)).sum(axis=0)
+        return acc
+
+    dwmat = sum(_per_worker(n, 2.0 * dy2.size * k, job))
+    return dwmat.reshape(kh, kw, cin, cout).astype(rt, copy=False)
