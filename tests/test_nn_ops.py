@@ -1,5 +1,6 @@
 """tf.nn through the graph API: forward values and gradients against real TensorFlow
 (tests/golden/*.npz), numeric gradient checks, static shapes, names and TF's error messages."""
+import inspect
 import os
 
 import numpy as np
@@ -664,6 +665,10 @@ def test_conv_and_pool_argument_errors():
         tf.nn.conv2d(x, w, [1, 1, 1], "SAME")
     with pytest.raises(ValueError, match="does not yet support strides in the batch and depth"):
         tf.nn.conv2d(x, w, [2, 1, 1, 1], "SAME")
+    # attribute errors also name the user's line
+    line = inspect.currentframe().f_lineno + 2
+    with pytest.raises(ValueError, match=r"was 3 \(created at test_nn_ops.py:%d\)$" % line):
+        tf.nn.max_pool(x, [1, 2, 2], [1, 2, 2, 1], "SAME")
     with pytest.raises(ValueError) as e:
         tf.nn.conv2d(x, tf.ones([2, 2, 1, 4]), [1, 1, 1, 1], "SAME")
     assert str(e.value).startswith("Dimensions must be equal, but are 3 and 1 for 'Conv2D' "

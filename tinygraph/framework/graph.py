@@ -32,6 +32,12 @@ def _user_frame():
     return "<unknown>", 0
 
 
+def user_location():
+    """`script.py:31`: the user's line that is calling into tinygraph right now."""
+    filename, lineno = _user_frame()
+    return "%s:%d" % (os.path.basename(filename), lineno)
+
+
 class Tensor:
     """A symbolic output of an Operation. Its value exists only inside `Session.run`."""
 

@@ -9,11 +9,14 @@ The convolution and pooling kernels (tinygraph/kernels/conv.py, pool.py) use num
 are imported inside `compute`: `import tinygraph` never pays numba's import time.
 The `tf.nn` namespace is tinygraph/nn.py.
 """
+import functools
+
 import numpy as np
 
 from tinygraph.framework import dtypes, errors
 from tinygraph.framework.constant_value import constant_shape, constant_value
-from tinygraph.framework.graph import Tensor, convert_to_tensor, get_default_graph
+from tinygraph.framework.graph import (Tensor, convert_to_tensor, get_default_graph,
+                                       user_location)
 from tinygraph.framework.registry import NotDifferentiable, OpDef, ShapeError, register_op
 from tinygraph.framework.tensor_shape import TensorShape
 from tinygraph.kernels.padding import conv_output_and_padding
@@ -93,6 +96,18 @@ def _get_sequence(value, name):
     return [1] + [int(v) for v in value] + [1]
 
 
+def _located(check):
+    """Attribute errors also say which line of the user's script passed the attribute."""
+    @functools.wraps(check)
+    def checked(*args):
+        try:
+            return check(*args)
+        except (TypeError, ValueError) as e:
+            raise type(e)("%s (created at %s)" % (e, user_location())) from None
+    return checked
+
+
+@_located
 def _conv_attrs(op_type, strides, padding, data_format, dilations):
     data_format = _check_nhwc(data_format, op_type)
     strides = _get_sequence(strides, "strides")
@@ -110,6 +125,7 @@ def _conv_attrs(op_type, strides, padding, data_format, dilations):
             "dilations": dilations, "data_format": data_format}
 
 
+@_located
 def _pool_attrs(op_type, ksize, strides, padding, data_format):
     data_format = _check_nhwc(data_format, op_type)
     ksize = _get_sequence(ksize, "ksize")
