@@ -31,6 +31,17 @@ def executor():
     return _pool
 
 
+def _forget_pool_in_child():
+    # A forked child inherits the pool object but not its threads: work submitted to it
+    # would wait forever. The child starts its own pool when it first needs one.
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 def run_parallel(jobs):
     """[job() for job in jobs], run at the same time: the first on the caller's thread, the
     others on the pool. Every job has finished when this returns (or raises)."""
