@@ -1,7 +1,8 @@
 """The plan compiler: turns (fetches, feeds) into a straight-line Python function.
 
 A plan is compiled once per fetch/feed signature and cached by the Session:
-  1. prune the graph to the ops the fetches need (fed tensors cut the walk),
+  1. prune the graph to the ops the fetches need (fed tensors cut the walk), and drop the
+     pure ops that were reached only through control edges (nobody reads their values),
   2. order them topologically (data and control inputs),
   3. evaluate once, at compile time, what cannot change between calls:
        - constant folding: a pure op whose inputs are all constants is computed now;
@@ -9,7 +10,8 @@ A plan is compiled once per fetch/feed signature and cached by the Session:
          constants (the broadcasting arithmetic of gradients, `mean`'s divisor...) depend on
          nothing but input shapes, so they are computed once per distinct set of input
          shapes and looked up in a small memo afterwards;
-  4. bind each remaining op's kernel (attributes pre-bound, see OpDef.bind),
+  4. bind each remaining op's kernel (attributes pre-bound, see OpDef.bind); groups of ops
+     that run as one call (fusion.py) are bound once, at their first op,
   5. emit Python source `v3 = k2(v0, v1)` ... with `del` after each value's last use, so
      intermediates are released as early as possible, and `exec` it.
 The generated function keeps every value in a local variable, which is the fastest thing
