@@ -7,8 +7,15 @@ from tinygraph.kernels import elementwise
 N = elementwise.BIG * 3 + 7  # big enough for the numba path, not a multiple of anything
 
 
+@pytest.fixture(params=["one thread", "split"])
+def split(request, monkeypatch):
+    """Run the kernels on the caller's thread alone, or split across the workers."""
+    if request.param == "split":
+        monkeypatch.setattr(elementwise, "SPLIT_BYTES", 0)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_relu_and_grad_match_numpy_including_zero_and_nan(dtype):
+def test_relu_and_grad_match_numpy_including_zero_and_nan(dtype, split):
     rs = np.random.RandomState(0)
     x = rs.randn(N).astype(dtype)
     x[:5] = [0.0, -0.0, np.nan, np.inf, -np.inf]
@@ -16,6 +23,9 @@ def test_relu_and_grad_match_numpy_including_zero_and_nan(dtype):
     y = elementwise.relu(x)
     np.testing.assert_array_equal(y, np.maximum(x, 0))
     assert y.dtype == dtype
+    in_place = x.copy()
+    assert elementwise.relu(in_place, out=in_place) is in_place
+    np.testing.assert_array_equal(in_place, y)
     np.testing.assert_array_equal(elementwise.relu_grad(dy, y), np.multiply(dy, y > 0, dtype=dtype))
 
 
@@ -38,7 +48,7 @@ def _rmsprop_numpy(var, ms, mom, g, lr, rho, momentum, eps):
     return var - mom, ms, mom
 
 
-def test_fused_optimizer_updates_are_bit_identical_to_the_numpy_formulas():
+def test_fused_optimizer_updates_are_bit_identical_to_the_numpy_formulas(split):
     rs = np.random.RandomState(2)
     var, m, g = (rs.randn(N).astype(np.float32) for _ in range(3))
     v = np.abs(rs.randn(N)).astype(np.float32)
@@ -51,3 +61,17 @@ def test_fused_optimizer_updates_are_bit_identical_to_the_numpy_formulas():
     for got, want in zip(elementwise.rmsprop(var, v, m, g, *scalars),
                          _rmsprop_numpy(var, v, m, g, *scalars)):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_zero_denominator_gives_inf_or_nan_as_numpy_does(split):
+    zeros = np.zeros(N, np.float32)
+    ones = np.ones(N, np.float32)
+    f = np.float32
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for got, want in zip(elementwise.rmsprop(ones, zeros, zeros, ones, f(1), f(1), f(0), f(0)),
+                             _rmsprop_numpy(ones, zeros, zeros, ones, f(1), f(1), f(0), f(0))):
+            np.testing.assert_array_equal(got, want)  # 1 / sqrt(0) = inf
+        scalars = (f(1), f(0.9), f(0.999), f(0))
+        for got, want in zip(elementwise.adam(ones, zeros, zeros, zeros, *scalars),
+                             _adam_numpy(ones, zeros, zeros, zeros, *scalars)):
+            np.testing.assert_array_equal(got, want)  # 0 / 0 = nan

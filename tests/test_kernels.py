@@ -270,6 +270,30 @@ def test_pools_match_reference(seed):
                  ref.avg_pool_grad(x.shape, dy, k, s, p))
 
 
+@pytest.mark.parametrize("k, s, p", [
+    ((2, 2), (2, 2), "SAME"),    # disjoint windows tiling the image
+    ((3, 3), (3, 3), "SAME"),    # disjoint, SAME padding on top
+    ((2, 2), (3, 3), "VALID"),   # disjoint with gaps: uncovered cells get 0
+    ((3, 3), (2, 2), "SAME"),    # overlapping: split by whole images
+])
+def test_pools_split_across_workers_give_the_same_bits(k, s, p, monkeypatch):
+    rng = np.random.default_rng(7)
+    x = rng.integers(-3, 3, (5, 13, 11, 3)).astype(np.float32)  # ties: first max wins
+    dy = rng.standard_normal(pool.max_pool(x, k, s, p).shape).astype(np.float32)
+
+    def all_pools():
+        return [pool.max_pool(x, k, s, p), pool.avg_pool(x, k, s, p),
+                pool.max_pool_grad(x, dy, k, s, p), pool.max_pool_grad(x, dy, k, s, p, True),
+                pool.avg_pool_grad(x.shape, dy, k, s, p)]
+
+    one_thread = all_pools()
+    monkeypatch.setattr(pool, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(blas, "WORKERS", 3)  # uneven parts
+    for split, whole in zip(all_pools(), one_thread):
+        np.testing.assert_array_equal(split, whole)
+    assert_close(one_thread[2], ref.max_pool_grad(x, dy, k, s, p))
+
+
 def test_pool_benchmark_shape_and_float64():
     rng = np.random.default_rng(11)
     x = rng.standard_normal((3, 28, 28, 32))
@@ -327,7 +351,8 @@ CALL_EVERY_KERNEL = """
         pool.max_pool_grad(y, m, k, s, "SAME")
         a = pool.avg_pool(y, k, s, "SAME")
         pool.avg_pool_grad(y.shape, a, k, s, "SAME")
-    dispatchers = [conv._im2col, conv._col2im, pool._pool, pool._pool_grad]
+    dispatchers = [conv._im2col, conv._col2im, pool._pool, pool._pool_grad_rows,
+                   pool._pool_grad_images]
 """
 
 

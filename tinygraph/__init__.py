@@ -8,16 +8,14 @@ VERSION = __version__
 import os as _os
 import sys as _sys
 
-# The conv kernels alternate numba (OpenMP) loops with BLAS matrix products on the same
-# cores. OpenBLAS's own worker threads spin-wait and fight numba's (and other processes')
-# threads: on a loaded 2-core machine a step took 20-40x longer. So BLAS runs single-
-# threaded and tinygraph/kernels/conv.py splits the big products over Python threads
-# itself; numba's idle threads sleep. OpenBLAS reads these when numpy loads, so they are
-# set before numpy is imported (a user's own settings always win); if the script imported
-# numpy first, its OpenBLAS is switched to one thread below.
+# The kernels split their work over one pool of Python threads (tinygraph/kernels/blas.py),
+# each part a single-threaded numba loop or BLAS call. OpenBLAS's own worker threads
+# spin-wait and fight those threads (and other processes): on a loaded 2-core machine a step
+# took 20-40x longer. So BLAS runs single-threaded. OpenBLAS reads this when numpy loads, so
+# it is set before numpy is imported (a user's own setting always wins); if the script
+# imported numpy first, its OpenBLAS is switched to one thread below.
 _numpy_loaded_first = "numpy" in _sys.modules and "OPENBLAS_NUM_THREADS" not in _os.environ
-for _name, _value in (("OPENBLAS_NUM_THREADS", "1"), ("OMP_WAIT_POLICY", "PASSIVE")):
-    _os.environ.setdefault(_name, _value)
+_os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if _numpy_loaded_first:
     from tinygraph.kernels.blas import make_openblas_single_threaded as _single_threaded_blas

@@ -1,11 +1,14 @@
 """Matrix products on all cores, each part a single-threaded BLAS call, and the worker pool
 that the other kernels share.
 
-OpenBLAS's own threads spin-wait between calls; with numba's threads (and any other process)
+OpenBLAS's own threads spin-wait between calls; with other threads (and any other process)
 on the same cores that turned into 10-100x slowdowns under load (measured: a 361 MFLOP
 product took 0.7 s instead of 5 ms). tinygraph therefore runs OpenBLAS single-threaded (see
 tinygraph/__init__.py and `make_openblas_single_threaded`) and splits big products itself:
-BLAS releases the GIL, so Python threads run the parts in parallel.
+BLAS releases the GIL, so Python threads run the parts in parallel. The numba kernels
+(conv, winograd, pool, elementwise) are serial and `nogil` and split their work over the
+same pool (`run_in_ranges`): one set of threads, and fork-safe (numba's own OpenMP threads
+kill a forked child that uses them).
 """
 import ctypes
 import functools
@@ -13,7 +16,7 @@ import os
 
 import numpy as np
 
-__all__ = ["WORKERS", "executor", "run_parallel", "matmul", "make_openblas_single_threaded", "openblas_num_threads"]
+__all__ = ["WORKERS", "executor", "run_parallel", "run_in_ranges", "matmul", "make_openblas_single_threaded", "openblas_num_threads"]
 
 WORKERS = max(1, min(os.cpu_count() or 1, 8))
 # Below this many flops (~0.3 ms on one core) a product is not worth splitting.
@@ -53,6 +56,17 @@ def run_parallel(jobs):
     return [first] + rest
 
 
+def run_in_ranges(n, job, split=True):
+    """[job(lo, hi) for contiguous ranges covering [0, n)], in range order: one range per
+    worker, run at the same time, when `split`; else job(0, n) on this thread alone. The
+    split does not depend on timing, so neither do the results. (Handing out smaller
+    ranges dynamically measured no faster, even with another process on a core.)"""
+    parts = max(min(WORKERS, n) if split else 1, 1)
+    bounds = [n * i // parts for i in range(parts + 1)]
+    return run_parallel([functools.partial(job, lo, hi)
+                         for lo, hi in zip(bounds[:-1], bounds[1:])])
+
+
 def _worth_splitting(m, k, n, dtype):
     return (WORKERS > 1 and m >= 2 * WORKERS and 2.0 * m * k * n >= MIN_PARALLEL_FLOPS
             and dtype in (np.float32, np.float64))
@@ -66,9 +80,7 @@ def matmul(a, b, out=None):
         return np.matmul(a, b, out=out)
     if out is None:
         out = np.empty((m, n), a.dtype)
-    bounds = [m * i // WORKERS for i in range(WORKERS + 1)]
-    run_parallel([functools.partial(np.matmul, a[lo:hi], b, out=out[lo:hi])
-                  for lo, hi in zip(bounds[:-1], bounds[1:])])
+    run_in_ranges(m, lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]))
     return out
 
 

@@ -30,8 +30,6 @@ C-contiguous and every numba kernel is compiled for exactly one signature per
 dtype, so there are few specialisations (``cache=True`` keeps them on disk).
 """
 
-import functools
-
 import numpy as np
 from numba import njit
 
@@ -64,14 +62,9 @@ _NUMPY_MATMUL_GIL_MAX = 500
 
 
 def _per_worker(n, flops, job):
-    """Split images [0, n) into one contiguous range per worker and run job(lo, hi) on
-    each in parallel (the caller's thread takes the first); returns the results in range
-    order.  The split does not depend on timing, so neither do the results.  (Handing out
-    smaller groups dynamically measured no faster, even with another process on a core.)"""
-    parts = 1 if flops < _MIN_PARALLEL_FLOPS else min(blas.WORKERS, n)
-    bounds = [n * i // parts for i in range(parts + 1)]
-    return blas.run_parallel([functools.partial(job, lo, hi)
-                              for lo, hi in zip(bounds[:-1], bounds[1:])])
+    """job(lo, hi) on one contiguous range of images per worker, at the same time (small
+    calls on this thread alone); the results in range order."""
+    return blas.run_in_ranges(n, job, split=flops >= _MIN_PARALLEL_FLOPS)
 
 
 def _chunks(lo, hi, step, ohw, k, cin, dtype):
