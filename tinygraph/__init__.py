@@ -21,6 +21,10 @@ if _numpy_loaded_first:
     from tinygraph.kernels.blas import make_openblas_single_threaded as _single_threaded_blas
     _single_threaded_blas()
 
+from tinygraph.kernels.allocator import keep_freed_buffers as _keep_freed_buffers
+
+_keep_freed_buffers()  # big freed buffers are reused, not faulted in again (see allocator.py)
+
 from tinygraph.framework import dtypes as _dtypes
 from tinygraph.framework import errors
 from tinygraph.framework.dtypes import (DType, as_dtype, bool, double, float16, float32,  # noqa: A004
