@@ -42,9 +42,9 @@ __all__ = ["conv2d", "conv2d_backprop_input", "conv2d_backprop_filter"]
 # Worker threads (the pool and the reasons for single-threaded BLAS: see blas.py)
 # --------------------------------------------------------------------------
 # 3x3, stride-1, undilated convolutions with at least this many input and output channels
-# use Winograd F(2x2, 3x3) (winograd.py: 2.25x fewer multiplies; measured 1.6-1.9x faster
-# for the benchmark CNN's second layer, in all three directions). With one input channel
-# its products degenerate and it is several times slower than im2col.
+# use Winograd F(2x2, 3x3) (winograd.py: 2.25x fewer multiplies; measured 1.5-1.75x faster
+# than the pipelined im2col below for the benchmark CNN's second layer, in all three
+# directions). With one input channel its products degenerate: several times slower.
 WINOGRAD_MIN_CHANNELS = 4
 # Below this many flops a call runs on the caller's thread alone.
 _MIN_PARALLEL_FLOPS = 4e6
