@@ -75,3 +75,19 @@ def test_a_zero_denominator_gives_inf_or_nan_as_numpy_does(split):
         for got, want in zip(elementwise.adam(ones, zeros, zeros, zeros, *scalars),
                              _adam_numpy(ones, zeros, zeros, zeros, *scalars)):
             np.testing.assert_array_equal(got, want)  # 0 / 0 = nan
+
+
+def test_float16_and_mixed_dtypes_take_the_numpy_formulas():
+    # numba has no float16 arithmetic: big float16 arrays must not reach the kernels
+    rs = np.random.RandomState(4)
+    half = rs.randn(3 * elementwise.BIG).astype(np.float16)
+    np.testing.assert_array_equal(elementwise.relu(half), np.maximum(half, 0))
+    assert elementwise.relu_grad(half, half).dtype == np.float16
+    var, m, v, g = (rs.rand(3 * elementwise.BIG).astype(np.float16) for _ in range(4))
+    new_var, new_m, new_v = elementwise.adam(var, m, v, g, 0.1, 0.9, 0.999, 1e-7)
+    assert new_var.dtype == new_m.dtype == new_v.dtype == np.float16
+    assert elementwise.rmsprop(var, m, v, g, 0.1, 0.9, 0.0, 1e-7)[0].dtype == np.float16
+    # a float64 gradient for a float32 variable, as numpy would promote
+    var32 = var.astype(np.float32)
+    assert elementwise.adam(var32, var32, var32, g.astype(np.float64), 0.1, 0.9, 0.999, 1e-7)[0].shape \
+        == var32.shape

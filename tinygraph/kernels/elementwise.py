@@ -77,13 +77,18 @@ def _relu_grad(dy, y, out, lo, hi):
         out[i] = dy[i] if y[i] > zero else zero
 
 
-def _contiguous(*arrays):
-    return all(a.flags.c_contiguous for a in arrays)
+def _numba_handles(*arrays):
+    """The kernels take same-shape, C-contiguous float32 or float64 arrays of BIG+ elements
+    (numba has no float16 arithmetic); anything else takes the numpy formula."""
+    first = arrays[0]
+    return (first.size >= BIG and first.dtype in (np.float32, np.float64)
+            and all(a.dtype == first.dtype and a.shape == first.shape and a.flags.c_contiguous
+                    for a in arrays))
 
 
 def relu(x, out=None):
     """max(x, 0); `out=x` computes in place."""
-    if x.size < BIG or x.dtype.kind != "f" or not _contiguous(x):
+    if not _numba_handles(x) or (out is not None and not _numba_handles(x, out)):
         return np.maximum(x, x.dtype.type(0), out=out)
     if out is x:
         run_in_parts(_relu_inplace, x.size, SPLIT_BYTES, x.reshape(-1))
@@ -96,8 +101,7 @@ def relu(x, out=None):
 
 def relu_grad(dy, y):
     """dy where y > 0, else 0 (TF's ReluGrad: the gradient at 0 is 0)."""
-    if (dy.size < BIG or dy.dtype.kind != "f" or dy.shape != y.shape or dy.dtype != y.dtype
-            or not _contiguous(dy, y)):
+    if not _numba_handles(dy, y):
         return np.multiply(dy, y > 0, dtype=dy.dtype)
     out = np.empty_like(dy)
     run_in_parts(_relu_grad, dy.size, SPLIT_BYTES,
@@ -121,7 +125,7 @@ def _adam(var, m, v, grad, alpha, beta1, beta2, epsilon, new_var, new_m, new_v, 
 
 def adam(var, m, v, grad, alpha, beta1, beta2, epsilon):
     """TF's ApplyAdam with the bias-corrected step `alpha`; returns new (var, m, v)."""
-    if var.size < BIG or not _contiguous(var, m, v, grad) or grad.shape != var.shape:
+    if not _numba_handles(var, m, v, grad):
         m = m + (grad - m) * (1 - beta1)
         v = v + (np.square(grad) - v) * (1 - beta2)
         return var - (m * alpha) / (np.sqrt(v) + epsilon), m, v
@@ -150,7 +154,7 @@ def _rmsprop(var, ms, mom, grad, lr, rho, momentum, epsilon, new_var, new_ms, ne
 
 def rmsprop(var, ms, mom, grad, lr, rho, momentum, epsilon):
     """TF's ApplyRMSProp; returns new (var, ms, mom)."""
-    if var.size < BIG or not _contiguous(var, ms, mom, grad) or grad.shape != var.shape:
+    if not _numba_handles(var, ms, mom, grad):
         ms = ms + (np.square(grad) - ms) * (1 - rho)
         mom = mom * momentum + (grad * lr) / np.sqrt(ms + epsilon)
         return var - mom, ms, mom
