@@ -1,4 +1,4 @@
-"""Matrix products split over threads, and OpenBLAS kept single-threaded whatever the import order."""
+"""Matrix products split over threads; OpenBLAS single-threaded whatever the import order."""
 import os
 import subprocess
 import sys

@@ -118,8 +118,8 @@ def test_a_large_batch_runs_the_chain_in_slices_with_the_same_values(monkeypatch
         batches = []
         from tinygraph.kernels import conv as conv_kernels
         original = conv_kernels.conv2d
-        monkeypatch.setattr(conv_kernels, "conv2d",
-                            lambda a, *args, **kw: batches.append(len(a)) or original(a, *args, **kw))
+        monkeypatch.setattr(conv_kernels, "conv2d", lambda a, *args, **kw:
+                            batches.append(len(a)) or original(a, *args, **kw))
         monkeypatch.setattr(fusion, "CHUNK_ABOVE_BYTES", 8 * 8 * 4 * 4 * 10)  # 10 images
         monkeypatch.setattr(fusion, "CHUNK_BYTES", 8 * 8 * 4 * 4 * 8)  # 8 images a slice
         sliced = sess.run(pooled, {x: images})

@@ -16,7 +16,8 @@ import os
 
 import numpy as np
 
-__all__ = ["WORKERS", "executor", "run_parallel", "run_in_ranges", "matmul", "make_openblas_single_threaded", "openblas_num_threads"]
+__all__ = ["WORKERS", "executor", "run_parallel", "run_in_ranges", "matmul",
+           "make_openblas_single_threaded", "openblas_num_threads"]
 
 WORKERS = max(1, min(os.cpu_count() or 1, 8))
 # Below this many flops (~0.3 ms on one core) a product is not worth splitting.
@@ -47,7 +48,8 @@ if hasattr(os, "register_at_fork"):
 
 def run_parallel(jobs):
     """[job() for job in jobs], run at the same time: the first on the caller's thread, the
-    others on the pool. Every job has finished when this returns (or raises)."""
+    others on the pool. Every job has finished when this returns (or raises). Jobs must not
+    call this themselves: a job waiting for the pool from inside the pool can deadlock."""
     helpers = [executor().submit(job) for job in jobs[1:]]
     try:
         first = jobs[0]()
