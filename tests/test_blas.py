@@ -2,7 +2,6 @@
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -45,24 +44,3 @@ def test_openblas_is_single_threaded_whatever_was_imported_first(imports):
         pytest.skip("numpy is not linked against OpenBLAS here")
     assert _openblas_threads_after(imports) == "1"
 
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_a_forked_child_can_still_split_products():
-    a = np.random.RandomState(1).randn(400, 300).astype(np.float32)
-    blas.matmul(a, a.T)  # the parent's pool now has threads
-    pid = os.fork()
-    if pid == 0:  # child: must not hang on the parent's (thread-less) pool
-        try:
-            ok = np.allclose(blas.matmul(a, a.T), a @ a.T, rtol=1e-4, atol=1e-3)
-        finally:
-            os._exit(0 if ok else 1)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            assert os.waitstatus_to_exitcode(status) == 0
-            return
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    pytest.fail("the forked child hung on the inherited thread pool")
