@@ -88,7 +88,7 @@ def _numba_handles(*arrays):
 
 def relu(x, out=None):
     """max(x, 0); `out=x` computes in place."""
-    if not _numba_handles(x) or (out is not None and not _numba_handles(x, out)):
+    if not _numba_handles(x, *([] if out is None else [out])):
         return np.maximum(x, x.dtype.type(0), out=out)
     if out is x:
         run_in_parts(_relu_inplace, x.size, SPLIT_BYTES, x.reshape(-1))

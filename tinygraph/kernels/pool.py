@@ -16,11 +16,11 @@ no zero-fill pass.  float32 stays float32, float64 stays float64.
 """
 
 
-import numpy as np  # noqa: E402
-from numba import njit  # noqa: E402
+import numpy as np
+from numba import njit
 
-from .elementwise import run_in_parts  # noqa: E402
-from .padding import _norm_padding, _pair, conv_output_and_padding  # noqa: E402
+from .elementwise import run_in_parts
+from .padding import _norm_padding, _pair, conv_output_and_padding
 
 __all__ = ["max_pool", "max_pool_grad", "avg_pool", "avg_pool_grad"]
 
